@@ -21,13 +21,55 @@ pub use generated::*;
 /// The `operationId` of the log stream, the one operation that answers server-sent events.
 pub const STREAM_OPERATION_ID: &str = "stream_deployment_logs";
 
-impl progenitor_client::ClientHooks for Client {
+/// What the generated client attaches to every request: the `Authorization` header.
+///
+/// Its `Debug` never shows the key.
+#[derive(Clone, Default)]
+pub struct Credentials {
+    authorization: Option<reqwest::header::HeaderValue>,
+}
+
+impl Credentials {
+    /// No credentials: requests go out without `Authorization`.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// `Authorization: Bearer <key>`, marked sensitive so that it is kept out of logs.
+    ///
+    /// Returns `None` when the key cannot be a header value (control characters, non-ASCII).
+    pub fn bearer(key: &str) -> Option<Self> {
+        let mut value = reqwest::header::HeaderValue::from_str(&format!("Bearer {key}")).ok()?;
+        value.set_sensitive(true);
+        Some(Self { authorization: Some(value) })
+    }
+
+    /// Whether a key is set.
+    pub fn is_set(&self) -> bool {
+        self.authorization.is_some()
+    }
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = if self.authorization.is_some() { "Bearer <redacted>" } else { "none" };
+        f.debug_struct("Credentials").field("authorization", &shown).finish()
+    }
+}
+
+impl progenitor_client::ClientHooks<Credentials> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &progenitor_client::OperationInfo,
     ) -> Result<(), Error<E>> {
+        use progenitor_client::ClientInfo as _;
+
+        let authorization = self.inner().authorization.clone();
         let headers = request.headers_mut();
+        if let Some(value) = authorization {
+            headers.insert(reqwest::header::AUTHORIZATION, value);
+        }
 
         // progenitor sends the spec's `info.version` as `api-version`; the API defines no
         // such header, and we send nothing the API does not ask for.
