@@ -20,7 +20,9 @@ pub use deployments::{
     ListDeployments, ListWorkers, SearchLogs, Source, Unharden, UpdateDeployment,
 };
 pub use error::{Error, ErrorKind, Result, StreamErrorReason};
-pub use log_stream::{DEFAULT_IDLE_TIMEOUT, LogEvent, LogStream, LogStreamBuilder};
+pub use log_stream::{
+    DEFAULT_IDLE_TIMEOUT, LogEvent, LogStream, LogStreamBuilder, decode_log_events,
+};
 pub use pagination::Paginated;
 pub use retry::{RetryBudget, RetryPolicy};
 

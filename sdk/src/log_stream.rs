@@ -377,39 +377,96 @@ impl State {
             if let Some(retry) = event.retry {
                 self.server_retry = Some(retry);
             }
-            match event.event.as_str() {
-                "log" => {
+            if !event.id.is_empty() {
+                self.set_last_id(&event.id);
+            }
+            match interpret(&event, self.last_id()) {
+                Frame::Record(item) => {
                     self.failures = 0;
-                    if !event.id.is_empty() {
-                        self.set_last_id(&event.id);
-                    }
-                    let id = self.last_id();
-                    return Some(match serde_json::from_str::<DeploymentLogRecord>(&event.data) {
-                        Ok(record) => Ok(LogEvent { id, record }),
-                        Err(e) => Err(Error::decode("a log record", &e, event.data.as_bytes())),
-                    });
+                    return Some(item);
                 }
-                "error" => {
+                Frame::End(error) => {
                     self.done = true;
                     self.events = None;
-                    let error = match serde_json::from_str::<StreamError>(&event.data) {
-                        Ok(frame) => {
-                            Error::stream(StreamErrorReason::from_wire(&frame.reason), &frame.error)
-                        }
-                        Err(_) => Error::stream(StreamErrorReason::StreamError, &event.data),
-                    };
-                    return Some(Err(error.with_operation("stream_deployment_logs")));
+                    return Some(Err(error));
                 }
-                // Frames of kinds this version does not know are skipped, as the API asks;
-                // their id still moves the resume point.
-                _ => {
-                    if !event.id.is_empty() {
-                        self.set_last_id(&event.id);
-                    }
-                }
+                Frame::Skip => {}
             }
         }
     }
+}
+
+/// What one event of the stream means.
+enum Frame {
+    /// A `log` frame: its record, or why it did not decode.
+    Record(Result<LogEvent>),
+    /// An `error` frame: the stream ends with this.
+    End(Error),
+    /// A frame of a kind this version does not know: skipped, as the API asks.
+    Skip,
+}
+
+fn interpret(event: &eventsource_stream::Event, id: Option<String>) -> Frame {
+    match event.event.as_str() {
+        "log" => Frame::Record(match serde_json::from_str::<DeploymentLogRecord>(&event.data) {
+            Ok(record) => Ok(LogEvent { id, record }),
+            Err(e) => Err(Error::decode("a log record", &e, event.data.as_bytes())),
+        }),
+        "error" => {
+            let error = match serde_json::from_str::<StreamError>(&event.data) {
+                Ok(frame) => {
+                    Error::stream(StreamErrorReason::from_wire(&frame.reason), &frame.error)
+                }
+                Err(_) => Error::stream(StreamErrorReason::StreamError, &event.data),
+            };
+            Frame::End(error.with_operation("stream_deployment_logs"))
+        }
+        _ => Frame::Skip,
+    }
+}
+
+/// Decodes server-sent events of the log stream from bytes you already have: a capture, a
+/// file, a transport of your own. It does not reconnect: it ends with the bytes, or after an
+/// `error` frame. Ids are kept as the SSE rules say: a frame without `id:` keeps the last one.
+///
+/// ```
+/// use futures::{StreamExt, stream};
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let bytes = "event: log\nid: 1\ndata: {\"timestamp\": \"2025-12-17T10:25:07.818693Z\", \
+///     \"trace_id\": \"t\", \"span_id\": \"s\", \"severity_text\": \"INFO\", \
+///     \"body\": \"hello\", \"log_attributes\": {}}\n\n";
+/// let chunks = stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(bytes))]);
+/// let events: Vec<_> = mistral_workflows::decode_log_events(chunks).collect().await;
+/// assert_eq!(events[0].as_ref().unwrap().record.body, "hello");
+/// # });
+/// ```
+pub fn decode_log_events<S, B, E>(bytes: S) -> impl Stream<Item = Result<LogEvent>> + Send
+where
+    S: Stream<Item = std::result::Result<B, E>> + Send + 'static,
+    B: AsRef<[u8]> + Send + 'static,
+    E: fmt::Display + Send + 'static,
+{
+    let events = Box::pin(bytes.eventsource());
+    futures::stream::unfold(Some(events), |state| async move {
+        let mut events = state?;
+        loop {
+            let event = match events.next().await? {
+                Ok(event) => event,
+                Err(e) => {
+                    let error = Error::stream_decode(format!("the log stream broke: {e}"));
+                    return Some((Err(error), None));
+                }
+            };
+            // The parser carries the last id forward into frames that have none.
+            let id = Some(event.id.clone()).filter(|id| !id.is_empty());
+            match interpret(&event, id) {
+                Frame::Record(item) => return Some((item, Some(events))),
+                Frame::End(error) => return Some((Err(error), None)),
+                Frame::Skip => {}
+            }
+        }
+    })
 }
 
 async fn open(r: &LogStreamBuilder, last_id: Option<String>) -> Result<EventStream<Bytestream>> {
