@@ -10,11 +10,8 @@ fn main() {
     // In the workspace the spec is `../openapi.yaml`; a packaged crate carries its own copy.
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let workspace_spec = manifest_dir.join("../openapi.yaml");
-    let spec_path = if workspace_spec.is_file() {
-        workspace_spec
-    } else {
-        manifest_dir.join("openapi.yaml")
-    };
+    let spec_path =
+        if workspace_spec.is_file() { workspace_spec } else { manifest_dir.join("openapi.yaml") };
     println!("cargo::rerun-if-changed={}", spec_path.display());
     println!("cargo::rerun-if-changed=codegen.rs");
 

@@ -211,18 +211,24 @@ open_enum! {
     }
 }
 
+// `open_enum!` does not derive `Default`, which only some of the enums have.
+#[allow(clippy::derivable_impls)]
 impl Default for MistralCloudBackendType {
     fn default() -> Self {
         MistralCloudBackendType::MistralCloud
     }
 }
 
+// `open_enum!` does not derive `Default`, which only some of the enums have.
+#[allow(clippy::derivable_impls)]
 impl Default for SortOrder {
     fn default() -> Self {
         SortOrder::Desc
     }
 }
 
+// `open_enum!` does not derive `Default`, which only some of the enums have.
+#[allow(clippy::derivable_impls)]
 impl Default for LogSortOrder {
     fn default() -> Self {
         LogSortOrder::Asc
