@@ -1,1 +1,26 @@
-//! Placeholder.
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+#![deny(missing_debug_implementations)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+mod clock;
+mod control;
+mod cursor;
+mod fixtures;
+mod lifecycle;
+mod logs;
+mod rng;
+mod routes;
+mod server;
+mod state;
+mod store;
+mod validation;
+
+pub use control::{MockControl, RecordedRequest};
+pub use fixtures::Fixtures;
+pub use server::{MockServer, MockServerBuilder};
+
+/// The generated types the mock speaks, re-exported so that tests need no other import to
+/// build fixtures.
+pub use mistral_workflows_gen::enums::{DeploymentLogType, LocationType};
+pub use mistral_workflows_gen::types::{DeploymentDetailResponse, DeploymentLogRecord};

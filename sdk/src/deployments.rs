@@ -1082,12 +1082,12 @@ async fn fetch_logs(
 ) -> Result<DeploymentLogSearchResponse> {
     validate::deployment_name(name)?;
     let limit = p.limit.map(validate::limit).transpose()?;
-    if let (Some(after), Some(before)) = (p.after, p.before) {
-        if after > before {
-            return Err(Error::invalid_input(format!(
-                "the log window is empty: after ({after}) is later than before ({before})"
-            )));
-        }
+    if let (Some(after), Some(before)) = (p.after, p.before)
+        && after > before
+    {
+        return Err(Error::invalid_input(format!(
+            "the log window is empty: after ({after}) is later than before ({before})"
+        )));
     }
     let op = Operation {
         id: "search_deployment_logs",
