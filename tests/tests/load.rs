@@ -112,7 +112,7 @@ async fn run(client: &Client, i: usize, existing: &str) -> mistral_workflows::Re
     let mut outcome = Outcome::default();
     match plan(i) {
         Call::List => {
-            d.list().active_only(i % 2 == 0).limit(20).send().await?;
+            d.list().active_only(i.is_multiple_of(2)).limit(20).send().await?;
         }
         Call::Get => {
             d.get(existing).send().await?;
