@@ -12,7 +12,7 @@ use crate::pagination::{Page, Paginated};
 use crate::retry::RetryPolicy;
 use crate::types::{
     CreateDeploymentRequest, DeploymentArchiveResponse, DeploymentDetailResponse,
-    DeploymentListResponse, DeploymentLogRecord, DeploymentLogSearchResponse,
+    DeploymentListResponse, DeploymentLogRecord, DeploymentLogSearchResponse, DeploymentLogType,
     DeploymentMistralCloudBackendSpec, DeploymentOrderBy, DeploymentResourceConfig,
     DeploymentResourceConfigUpdate, DeploymentResponse, DeploymentSecretBinding,
     DeploymentWorkerListResponse, DeploymentWorkerResponse, DeploymentWorkerSpecInput,
@@ -968,7 +968,7 @@ async fn fetch_workers(
 
 #[derive(Clone, Debug, Default)]
 struct LogParams {
-    log_type: Option<crate::types::DeploymentLogType>,
+    log_type: Option<DeploymentLogType>,
     worker_name: Option<String>,
     workflow_name: Option<String>,
     after: Option<DateTime<Utc>>,
@@ -990,7 +990,7 @@ pub struct SearchLogs {
 
 impl SearchLogs {
     /// Build logs or runtime logs.
-    pub fn log_type(mut self, log_type: crate::types::DeploymentLogType) -> Self {
+    pub fn log_type(mut self, log_type: DeploymentLogType) -> Self {
         self.params.log_type = Some(log_type);
         self
     }

@@ -71,6 +71,12 @@ impl StreamErrorReason {
     }
 }
 
+impl fmt::Display for StreamErrorReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// An error of the SDK.
 ///
 /// One type for every operation. Ask it questions ([`kind`](Error::kind),

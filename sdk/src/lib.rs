@@ -37,6 +37,8 @@ pub mod types {
 }
 
 pub use types::{
-    DeploymentDetailResponse, DeploymentLogRecord, DeploymentResponse, DeploymentWorkerResponse,
+    DeploymentArchiveResponse, DeploymentDetailResponse, DeploymentListResponse,
+    DeploymentLogRecord, DeploymentLogSearchResponse, DeploymentResponse,
+    DeploymentWorkerListResponse, DeploymentWorkerResponse, HttpValidationError,
     ManagedDeploymentResponse,
 };
