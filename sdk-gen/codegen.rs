@@ -27,6 +27,9 @@ pub fn settings() -> GenerationSettings {
         .with_tag(TagStyle::Merged)
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq")
+        // Maps (the log attributes) keep a stable order: output and snapshots do not change
+        // from one run to the next.
+        .with_map_type("::std::collections::BTreeMap")
         // The credentials ride inside the generated client, so that the hooks can attach them
         // to every request whatever `reqwest::Client` the caller brought.
         .with_inner_type(quote::quote! { crate::Credentials });

@@ -308,7 +308,7 @@ pub mod types {
         pub body: ::std::string::String,
         ///Structured attributes.
         pub log_attributes:
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
         ///The level, such as `INFO` or `ERROR`.
         pub severity_text: ::std::string::String,
         ///The span the record belongs to.
@@ -2122,7 +2122,7 @@ pub mod types {
         pub struct DeploymentLogRecord {
             body: ::std::result::Result<::std::string::String, ::std::string::String>,
             log_attributes: ::std::result::Result<
-                ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
                 ::std::string::String,
             >,
             severity_text: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -2159,7 +2159,7 @@ pub mod types {
             pub fn log_attributes<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+                        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
                     >,
                 T::Error: ::std::fmt::Display,
             {

@@ -233,9 +233,8 @@ impl Error {
     }
 
     pub(crate) fn with_hint(mut self, hint: &str) -> Self {
-        self.inner.message.push_str(" (");
+        self.inner.message.push_str("; ");
         self.inner.message.push_str(hint);
-        self.inner.message.push(')');
         self
     }
 

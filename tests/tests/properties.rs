@@ -5,7 +5,7 @@
 
 mod support;
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
@@ -280,7 +280,7 @@ fn record() -> impl Strategy<Value = DeploymentLogRecord> {
             span_id,
             severity_text,
             body,
-            log_attributes: log_attributes.into_iter().collect::<HashMap<_, _>>(),
+            log_attributes: log_attributes.into_iter().collect::<BTreeMap<_, _>>(),
         },
     )
 }
