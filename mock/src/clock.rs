@@ -33,6 +33,12 @@ impl Clock {
         add(truncate_micros(base), offset)
     }
 
+    /// A clock of the same kind that shows the same time now.
+    pub(crate) fn snapshot(&self) -> Self {
+        let offset = *self.offset.lock().unwrap_or_else(|e| e.into_inner());
+        Self { manual: self.manual, offset: Mutex::new(offset) }
+    }
+
     /// Moves the clock forward.
     pub(crate) fn advance(&self, by: Duration) {
         let mut offset = self.offset.lock().unwrap_or_else(|e| e.into_inner());

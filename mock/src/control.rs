@@ -4,10 +4,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use mistral_workflows_gen::types::DeploymentDetailResponse;
+use mistral_workflows_gen::enums::DeploymentLogType;
+use mistral_workflows_gen::types::{DeploymentDetailResponse, DeploymentLogRecord};
 
+use crate::fault::Fault;
 use crate::state::{Shared, lock};
 use crate::store::Entry;
+use crate::stream::StreamPlan;
 
 /// One request as the mock received it, recorded before authentication and validation, so
 /// rejected requests are there too.
@@ -121,5 +124,73 @@ impl MockControl {
             .iter()
             .filter(|r| r.operation_id.as_deref() == Some(operation_id))
             .count()
+    }
+
+    /// Appends a runtime log record to the deployment `name` and wakes its open log streams.
+    /// Returns the record's event id, or `None` when there is no such deployment.
+    ///
+    /// The record is taken as it is: its timestamp may be in the past, it still comes last
+    /// in the stream (streams follow the order records are written in; search follows
+    /// timestamps).
+    pub fn append_log(&self, name: &str, record: DeploymentLogRecord) -> Option<String> {
+        self.shared.with_store(|store, _| {
+            store.get(name)?;
+            let sequence = store.logs.push(name, &DeploymentLogType::Runtime, record)?;
+            Some(sequence.to_string())
+        })
+    }
+
+    /// The event ids of the stored runtime records of the deployment `name`, in the order the
+    /// log stream sends them. Empty for an unknown deployment.
+    pub fn log_event_ids(&self, name: &str) -> Vec<String> {
+        self.shared.with_store(|store, _| {
+            store.logs.runtime_sequences(name).iter().map(u64::to_string).collect()
+        })
+    }
+
+    /// Makes every open log stream of the deployment `name`, and the next one to open, send
+    /// an `error` frame with the data `{"error": message, "reason": reason}` next, then end.
+    /// A later call replaces an order that no stream has opened for yet.
+    pub fn stream_error(&self, name: &str, reason: &str, message: &str) {
+        lock(&self.shared.streams).order_error(name, reason, message);
+        self.shared.with_store(|store, _| store.logs.wake(name));
+    }
+
+    /// Makes the next log stream connection end its body cleanly once it has sent `frames` log
+    /// frames (keep-alive comments do not count), between two frames.
+    ///
+    /// Plans queue up: each is taken by one new stream connection, in the order given.
+    pub fn cut_stream_after(&self, frames: usize) {
+        lock(&self.shared.streams).queue_plan(StreamPlan::CloseAfter(frames));
+    }
+
+    /// Makes the next log stream connection send `frames` complete log frames, then the first
+    /// half of the bytes of the next one, then drop the connection (no end of the chunked
+    /// body: the client sees the connection break).
+    ///
+    /// Plans queue up with those of [`cut_stream_after`](Self::cut_stream_after).
+    pub fn cut_stream_mid_frame(&self, frames: usize) {
+        lock(&self.shared.streams).queue_plan(StreamPlan::CutMidFrame(frames));
+    }
+
+    /// Injects `fault` into the next `times` requests of the operation `operation_id` (as in
+    /// `openapi.yaml`), or of any request when it is `None`.
+    ///
+    /// A request takes the first queued rule that matches it, so several rules for the same
+    /// operation apply one after the other. Faulted requests are recorded like the others,
+    /// before the fault applies. `times` of 0 injects nothing.
+    pub fn inject(&self, operation_id: Option<&str>, fault: Fault, times: usize) {
+        lock(&self.shared.faults).push(operation_id, fault, times);
+    }
+
+    /// Forgets every fault still queued.
+    pub fn clear_faults(&self) {
+        lock(&self.shared.faults).clear();
+    }
+
+    /// How many requests are still to be faulted: the sum of the remaining `times` of the
+    /// queued rules.
+    pub fn pending_faults(&self) -> usize {
+        lock(&self.shared.faults).pending()
     }
 }

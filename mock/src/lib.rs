@@ -6,6 +6,7 @@
 mod clock;
 mod control;
 mod cursor;
+mod fault;
 mod fixtures;
 mod lifecycle;
 mod logs;
@@ -14,9 +15,11 @@ mod routes;
 mod server;
 mod state;
 mod store;
+mod stream;
 mod validation;
 
 pub use control::{MockControl, RecordedRequest};
+pub use fault::Fault;
 pub use fixtures::Fixtures;
 pub use server::{MockServer, MockServerBuilder};
 

@@ -33,6 +33,11 @@ struct Args {
     /// How long each phase of a managed rollout lasts, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 1000)]
     phase_ms: u64,
+
+    /// The `retry:` field (reconnect delay, in milliseconds) of the first frame of every log
+    /// stream (default: none).
+    #[arg(long, value_name = "MS")]
+    stream_retry_ms: Option<u64>,
 }
 
 #[tokio::main]
@@ -63,6 +68,9 @@ async fn run(args: Args) -> Result<(), String> {
         .live_logs((args.log_interval > 0).then(|| Duration::from_millis(args.log_interval)));
     if let Some(key) = args.api_key {
         builder = builder.api_key(key);
+    }
+    if let Some(ms) = args.stream_retry_ms {
+        builder = builder.stream_retry(Duration::from_millis(ms));
     }
     let server =
         builder.start().await.map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;

@@ -331,7 +331,8 @@ pub(crate) struct WorkerPage {
     pub(crate) next: Option<(i64, String)>,
 }
 
-#[derive(Debug)]
+/// Cloned only for dry runs (see `Shared::scratch`).
+#[derive(Clone, Debug)]
 pub(crate) struct Store {
     pub(crate) workspace_id: Uuid,
     pub(crate) config: StoreConfig,

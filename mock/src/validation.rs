@@ -5,6 +5,7 @@
 //! sometimes `ctx`, worded like pydantic 2. The helpers here collect those entries so that a
 //! request with several problems reports all of them, in the order of the parameters.
 
+use chrono::{DateTime, Utc};
 use mistral_workflows_gen::types::{ValidationError, ValidationErrorLocItem};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -183,6 +184,43 @@ impl QueryParams {
         let raw = self.last(key)?;
         parse_uuid(raw, loc!["query", key], problems)
     }
+
+    /// A date-time: RFC 3339, or without an offset (read as UTC) like pydantic.
+    pub(crate) fn datetime(&self, key: &str, problems: &mut Problems) -> Option<DateTime<Utc>> {
+        let raw = self.last(key)?;
+        let parsed = parse_datetime(raw);
+        if parsed.is_none() {
+            let error = "expected an RFC 3339 date-time such as 2025-12-17T10:25:07.818693Z";
+            problems.push(
+                "datetime_parsing",
+                loc!["query", key],
+                format!("Input should be a valid datetime, {error}"),
+                json!(raw),
+                json!({ "error": error }),
+            );
+        }
+        parsed
+    }
+}
+
+/// Reads an RFC 3339 date-time. An offset whose `+` arrived as a space (a query string
+/// written by hand, where `+` means a space) is read as `+`; no offset at all means UTC.
+pub(crate) fn parse_datetime(raw: &str) -> Option<DateTime<Utc>> {
+    let raw = raw.trim();
+    let utc = |at: DateTime<chrono::FixedOffset>| at.with_timezone(&Utc);
+    if let Ok(at) = DateTime::parse_from_rfc3339(raw) {
+        return Some(utc(at));
+    }
+    if let Some((head, offset)) = raw.rsplit_once(' ')
+        && head.contains(['T', 't'])
+        && let Ok(at) = DateTime::parse_from_rfc3339(&format!("{head}+{offset}"))
+    {
+        return Some(utc(at));
+    }
+    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
+        .iter()
+        .find_map(|format| chrono::NaiveDateTime::parse_from_str(raw, format).ok())
+        .map(|naive| naive.and_utc())
 }
 
 /// pydantic's lax booleans.
@@ -468,6 +506,23 @@ mod tests {
         assert_eq!(query.last("search"), Some("b c d"));
         assert_eq!(query.all("search"), ["a", "b c d"]);
         assert_eq!(query.last("x"), Some("%ZZ"));
+    }
+
+    #[test]
+    fn datetimes() {
+        let at = |raw| parse_datetime(raw).map(|d| d.to_rfc3339());
+        assert_eq!(at("2025-12-17T10:25:07.818693Z").unwrap(), "2025-12-17T10:25:07.818693+00:00");
+        assert_eq!(at("2025-12-17T11:25:07 01:00").unwrap(), "2025-12-17T10:25:07+00:00");
+        assert_eq!(at("2025-12-17T10:25:07").unwrap(), "2025-12-17T10:25:07+00:00");
+        for bad in ["", "nope", "2025-13-01T00:00:00Z", "1734430000"] {
+            assert_eq!(at(bad), None, "{bad}");
+        }
+        let query = QueryParams::parse(Some("after=yesterday"));
+        let mut problems = Problems::default();
+        assert_eq!(query.datetime("after", &mut problems), None);
+        let value = errors(problems);
+        assert_eq!(value[0]["type"], "datetime_parsing");
+        assert_eq!(value[0]["loc"], json!(["query", "after"]));
     }
 
     #[test]

@@ -50,8 +50,7 @@ fn a_key_that_cannot_be_a_header_is_refused_without_echoing_it() {
 
 #[tokio::test]
 async fn success_and_api_failures_log_nothing_secret() {
-    let logs = CapturedLogs::default();
-    let _guard = logs.install();
+    let logs = CapturedLogs::global();
     let (_mock, c) = mock_and_client().await;
     let d = c.deployments();
 
@@ -81,8 +80,7 @@ async fn success_and_api_failures_log_nothing_secret() {
 
 #[tokio::test]
 async fn transport_timeout_and_decode_failures_log_nothing_secret() {
-    let logs = CapturedLogs::default();
-    let _guard = logs.install();
+    let logs = CapturedLogs::global();
 
     let silent = raw_server(Answer::Silence).await;
     let garbage = raw_server(http_answer("200 OK", "application/json", "{not json")).await;
@@ -106,8 +104,7 @@ async fn transport_timeout_and_decode_failures_log_nothing_secret() {
 
 #[tokio::test]
 async fn log_stream_failures_log_nothing_secret() {
-    let logs = CapturedLogs::default();
-    let _guard = logs.install();
+    let logs = CapturedLogs::global();
     let frame = "event: error\ndata: {\"error\": \"boom\", \"reason\": \"internal_error\"}\n\n";
     let server = raw_server(http_answer("200 OK", "text/event-stream", frame)).await;
     let mut stream = client(&server.base_url).deployments().log_stream("a").stream();

@@ -24,7 +24,7 @@ const WORKER_STATUS: &[&str] = &["active", "inactive"];
 pub(crate) const DEFAULT_LIMIT: i64 = 50;
 
 /// The 422 of a cursor that is not one, or not one for this query.
-fn bad_cursor(error: CursorError, text: &str) -> ApiError {
+pub(super) fn bad_cursor(error: CursorError, text: &str) -> ApiError {
     let message = match error {
         CursorError::Invalid => "invalid cursor",
         CursorError::Mismatch => {
@@ -42,7 +42,7 @@ fn bad_cursor(error: CursorError, text: &str) -> ApiError {
 }
 
 /// A cursor parameter; an empty one counts as none.
-fn cursor_param(query: &QueryParams) -> Option<String> {
+pub(super) fn cursor_param(query: &QueryParams) -> Option<String> {
     query.string("cursor").filter(|c| !c.is_empty())
 }
 

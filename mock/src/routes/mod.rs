@@ -2,6 +2,7 @@
 
 mod bodies;
 mod deployments;
+mod logs;
 mod managed;
 
 use std::sync::Arc;
@@ -40,7 +41,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .route(&p("/{name}/archive"), get(deployments::archive))
         // The same position as `{name}` must have the same capture name; it is the ID here.
         .route(&p("/{name}/unharden"), post(deployments::unharden))
-        // TODO(logs round): `/{name}/logs` (search) and `/{name}/logs/stream` (SSE).
+        .route(&p("/{name}/logs"), get(logs::search))
+        .route(&p("/{name}/logs/stream"), get(logs::stream))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
@@ -93,16 +95,22 @@ fn normalize_times(value: &mut Value) {
     }
 }
 
+/// `body` as JSON on one line, with the API's rendering of timestamps.
+pub(crate) fn api_json(body: &impl Serialize) -> Result<Value, serde_json::Error> {
+    let mut value = serde_json::to_value(body)?;
+    normalize_times(&mut value);
+    Ok(value)
+}
+
 /// A JSON answer, with the API's rendering of timestamps.
 pub(crate) fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
-    let mut value = match serde_json::to_value(body) {
+    let value = match api_json(body) {
         Ok(value) => value,
         Err(error) => {
             let message = format!("the mock could not encode its answer: {error}");
             return (StatusCode::INTERNAL_SERVER_ERROR, message).into_response();
         }
     };
-    normalize_times(&mut value);
     let bytes = serde_json::to_vec(&value).unwrap_or_default();
     (status, [(axum::http::header::CONTENT_TYPE, "application/json")], bytes).into_response()
 }

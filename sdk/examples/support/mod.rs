@@ -5,7 +5,15 @@ use mistral_workflows::Client;
 use mistral_workflows_mock::MockServer;
 
 /// The client, and the mock server when one was started (it stops when dropped).
+#[allow(dead_code)]
 pub async fn connect() -> Result<(Client, Option<MockServer>), Box<dyn std::error::Error>> {
+    connect_with(MockServer::builder()).await
+}
+
+/// As [`connect`], with a mock configured by the caller.
+pub async fn connect_with(
+    mock: mistral_workflows_mock::MockServerBuilder,
+) -> Result<(Client, Option<MockServer>), Box<dyn std::error::Error>> {
     let key_set = std::env::var(mistral_workflows::API_KEY_ENV).is_ok_and(|k| !k.trim().is_empty());
     if key_set {
         let client = Client::from_env()?;
@@ -13,7 +21,7 @@ pub async fn connect() -> Result<(Client, Option<MockServer>), Box<dyn std::erro
         return Ok((client, None));
     }
 
-    let mock = MockServer::start().await?;
+    let mock = mock.start().await?;
     println!(
         "MISTRAL_API_KEY is not set: talking to the embedded mock server at {}.\n",
         mock.base_url()

@@ -133,19 +133,30 @@ pub async fn raw_server(answer: Answer) -> RawServer {
     RawServer { base_url: format!("http://{addr}"), hits, heads, task }
 }
 
-/// Everything `tracing` writes while a test runs, at every level.
+/// Everything `tracing` writes in this test process, at every level.
+///
+/// The subscriber is the process-wide default rather than a per-thread one: `tracing` caches
+/// per call site whether anyone listens, and with per-thread subscribers that cache races with
+/// the other tests of the binary, so events would sometimes go missing.
 #[derive(Clone, Default)]
 pub struct CapturedLogs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
 
 impl CapturedLogs {
-    /// Captures the events of this thread until the guard is dropped.
-    pub fn install(&self) -> tracing::subscriber::DefaultGuard {
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(self.clone())
-            .with_ansi(false)
-            .finish();
-        tracing::subscriber::set_default(subscriber)
+    /// The capture of this process, installed on first use.
+    pub fn global() -> CapturedLogs {
+        static CAPTURE: std::sync::OnceLock<CapturedLogs> = std::sync::OnceLock::new();
+        CAPTURE
+            .get_or_init(|| {
+                let capture = CapturedLogs::default();
+                let subscriber = tracing_subscriber::fmt()
+                    .with_max_level(tracing::Level::TRACE)
+                    .with_writer(capture.clone())
+                    .with_ansi(false)
+                    .finish();
+                tracing::subscriber::set_global_default(subscriber).unwrap();
+                capture
+            })
+            .clone()
     }
 
     pub fn text(&self) -> String {
@@ -169,5 +180,17 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for CapturedLogs {
 
     fn make_writer(&'a self) -> Self::Writer {
         self.clone()
+    }
+}
+
+/// A runtime log record with this body.
+pub fn record(body: &str) -> mistral_workflows::types::DeploymentLogRecord {
+    mistral_workflows::types::DeploymentLogRecord {
+        timestamp: chrono::Utc::now(),
+        trace_id: "4bf92f3577b34da6a3ce929d0e0e4736".to_owned(),
+        span_id: "00f067aa0ba902b7".to_owned(),
+        severity_text: "INFO".to_owned(),
+        body: body.to_owned(),
+        log_attributes: [("worker_name".to_owned(), "test-worker".to_owned())].into(),
     }
 }
