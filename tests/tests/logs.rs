@@ -339,3 +339,27 @@ fn resident_kib() -> u64 {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
 }
+
+#[tokio::test]
+async fn the_servers_retry_field_sets_the_reconnect_wait() {
+    let mock = MockServer::builder()
+        .manual_clock()
+        .stream_retry(Duration::from_millis(700))
+        .start()
+        .await
+        .unwrap();
+    let client = client_for(mock.base_url());
+    let name = mock.control().deployment_names().remove(0);
+    mock.control().cut_stream_after(1);
+    let mut stream = client
+        .deployments()
+        .log_stream(&name)
+        .reconnect_delay(Duration::from_millis(1))
+        .stream();
+    stream.next().await.unwrap().unwrap();
+    let cut = std::time::Instant::now();
+    stream.next().await.unwrap().unwrap();
+    let waited = cut.elapsed();
+    assert!(waited >= Duration::from_millis(650), "reconnected after {waited:?}");
+    assert_eq!(mock.control().request_count("stream_deployment_logs"), 2);
+}
