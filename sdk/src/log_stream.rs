@@ -260,6 +260,35 @@ impl Stream for IdleTimeout {
     }
 }
 
+/// The largest piece of bytes handed to the SSE parser at once.
+///
+/// eventsource-stream moves the rest of its buffer down after each line it parses, so a line
+/// costs as much as the chunk it arrived in. A fast connection catching up on a backlog hands
+/// over reads of hundreds of KiB, which makes parsing quadratic; pieces of this size keep each
+/// line's cost small. Slicing `Bytes` copies nothing.
+const PARSE_PIECE: usize = 4096;
+
+/// Cuts every chunk of a byte stream into pieces of at most [`PARSE_PIECE`] bytes.
+fn in_pieces<S, E>(bytes: S) -> impl Stream<Item = std::result::Result<Bytes, E>>
+where
+    S: Stream<Item = std::result::Result<Bytes, E>>,
+{
+    bytes.flat_map(|chunk| {
+        let pieces: Vec<std::result::Result<Bytes, E>> = match chunk {
+            Ok(mut chunk) => {
+                let mut pieces = Vec::with_capacity(chunk.len() / PARSE_PIECE + 1);
+                while chunk.len() > PARSE_PIECE {
+                    pieces.push(Ok(chunk.split_to(PARSE_PIECE)));
+                }
+                pieces.push(Ok(chunk));
+                pieces
+            }
+            Err(e) => vec![Err(e)],
+        };
+        futures::stream::iter(pieces)
+    })
+}
+
 struct State {
     request: LogStreamBuilder,
     last_event_id: Arc<Mutex<Option<String>>>,
@@ -444,9 +473,10 @@ fn interpret(event: &eventsource_stream::Event, id: Option<String>) -> Frame {
 pub fn decode_log_events<S, B, E>(bytes: S) -> impl Stream<Item = Result<LogEvent>> + Send
 where
     S: Stream<Item = std::result::Result<B, E>> + Send + 'static,
-    B: AsRef<[u8]> + Send + 'static,
+    B: Into<Bytes> + Send + 'static,
     E: fmt::Display + Send + 'static,
 {
+    let bytes = in_pieces(bytes.map(|chunk| chunk.map(Into::into)));
     let events = Box::pin(bytes.eventsource());
     futures::stream::unfold(Some(events), |state| async move {
         let mut events = state?;
@@ -505,7 +535,7 @@ async fn open(r: &LogStreamBuilder, last_id: Option<String>) -> Result<EventStre
         idle: r.settings.idle_timeout,
         timer: Box::pin(tokio::time::sleep(r.settings.idle_timeout)),
     };
-    let bytes: Bytestream = bytes.boxed();
+    let bytes: Bytestream = in_pieces(bytes).boxed();
     Ok(bytes.eventsource())
 }
 

@@ -351,11 +351,8 @@ async fn the_servers_retry_field_sets_the_reconnect_wait() {
     let client = client_for(mock.base_url());
     let name = mock.control().deployment_names().remove(0);
     mock.control().cut_stream_after(1);
-    let mut stream = client
-        .deployments()
-        .log_stream(&name)
-        .reconnect_delay(Duration::from_millis(1))
-        .stream();
+    let mut stream =
+        client.deployments().log_stream(&name).reconnect_delay(Duration::from_millis(1)).stream();
     stream.next().await.unwrap().unwrap();
     let cut = std::time::Instant::now();
     stream.next().await.unwrap().unwrap();
