@@ -1,6 +1,9 @@
 //! The backend of a managed deployment.
 
-use crate::types::{DeploymentK8sBackendSpec, DeploymentMistralCloudBackendSpec};
+use crate::enums::{K8sBackendType, MistralCloudBackendType};
+use crate::types::{
+    DeploymentK8sBackendSpec, DeploymentMistralCloudBackendSpec, DeploymentSecretBinding,
+};
 
 /// The backend of a managed deployment, told apart by its `type` field.
 ///
@@ -25,17 +28,40 @@ impl serde::Serialize for BackendSpec {
     }
 }
 
+/// Every field of both shapes, so that one pass over the object decides the variant and fills
+/// it, with nothing buffered on the way.
+#[derive(serde::Deserialize)]
+struct AnyBackend {
+    #[serde(rename = "type", default)]
+    type_: Option<String>,
+    #[serde(default)]
+    build_directory: Option<String>,
+    #[serde(default)]
+    dockerfile_path: Option<String>,
+    #[serde(default)]
+    secrets: Option<Vec<DeploymentSecretBinding>>,
+    #[serde(default)]
+    entrypoint: Option<String>,
+    #[serde(default)]
+    working_dir: Option<String>,
+}
+
 impl<'de> serde::Deserialize<'de> for BackendSpec {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        use serde::de::Error as _;
-
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let is_kubernetes = value.get("type").and_then(|t| t.as_str()) == Some("kubernetes");
-        if is_kubernetes {
-            serde_json::from_value(value).map(BackendSpec::Kubernetes).map_err(D::Error::custom)
-        } else {
-            serde_json::from_value(value).map(BackendSpec::MistralCloud).map_err(D::Error::custom)
-        }
+        let any = AnyBackend::deserialize(deserializer)?;
+        Ok(match any.type_.as_deref() {
+            Some("kubernetes") => BackendSpec::Kubernetes(DeploymentK8sBackendSpec {
+                type_: K8sBackendType::Kubernetes,
+                entrypoint: any.entrypoint,
+                working_dir: any.working_dir,
+            }),
+            _ => BackendSpec::MistralCloud(DeploymentMistralCloudBackendSpec {
+                type_: any.type_.map(MistralCloudBackendType::from),
+                build_directory: any.build_directory,
+                dockerfile_path: any.dockerfile_path,
+                secrets: any.secrets,
+            }),
+        })
     }
 }
 
