@@ -16,7 +16,6 @@ const VERSION: u8 = 1;
 pub(crate) enum CursorKind {
     Deployments = b'd',
     Workers = b'w',
-    #[allow(dead_code)] // TODO(logs round): used once log search is served.
     Logs = b'l',
 }
 
