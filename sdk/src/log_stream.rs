@@ -50,7 +50,7 @@ pub struct LogStreamBuilder {
 #[derive(Clone, Debug)]
 struct Settings {
     idle_timeout: Duration,
-    connect_timeout: Option<Option<Duration>>,
+    open_timeout: Option<Option<Duration>>,
     max_failures: u32,
     reconnect_delay: Duration,
     max_reconnect_delay: Duration,
@@ -67,7 +67,7 @@ impl LogStreamBuilder {
             last_event_id: None,
             settings: Settings {
                 idle_timeout: DEFAULT_IDLE_TIMEOUT,
-                connect_timeout: None,
+                open_timeout: None,
                 max_failures: 10,
                 reconnect_delay: Duration::from_secs(1),
                 max_reconnect_delay: Duration::from_secs(30),
@@ -110,12 +110,13 @@ impl LogStreamBuilder {
         self
     }
 
-    /// How long each connection attempt may take until the answer's headers arrive. `None`
-    /// means no limit.
+    /// How long each attempt to open the stream may take, from sending the request until the
+    /// answer's headers arrive (the TCP and TLS handshakes are bounded by the client's
+    /// `connect_timeout` too). `None` means no limit.
     ///
     /// Default is the client's per-call timeout.
-    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
-        self.settings.connect_timeout = Some(timeout.into());
+    pub fn open_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.settings.open_timeout = Some(timeout.into());
         self
     }
 
@@ -509,7 +510,7 @@ async fn open(r: &LogStreamBuilder, last_id: Option<String>) -> Result<EventStre
     };
     // The stream does its own reconnecting, with its own backoff and failure count.
     let options =
-        CallOptions { retry: Some(RetryPolicy::disabled()), timeout: r.settings.connect_timeout };
+        CallOptions { retry: Some(RetryPolicy::disabled()), timeout: r.settings.open_timeout };
     let path = format!("/v1/workflows/deployments/{}/logs/stream", r.name);
     let client = &r.client;
     let body = client
