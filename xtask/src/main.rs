@@ -22,7 +22,8 @@ Tasks:
               sdk-httpmock/src/generated.rs) from openapi.yaml
   check       check-spec, then fail with a diff if the committed generated code is stale;
               writes nothing into the repository
-  ci          What .ci/run runs: fmt --check, clippy -D warnings, check, test --workspace
+  ci          What .ci/run runs: fmt --check, clippy -D warnings, check, test --workspace,
+              and the benchmarks built but not run
   help        Print this message";
 
 fn main() -> ExitCode {
@@ -122,7 +123,8 @@ fn ci(root: &Path) -> Result<(), String> {
     cargo(root, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
     println!("==> cargo xtask check");
     check(root)?;
-    cargo(root, &["test", "--workspace"])
+    cargo(root, &["test", "--workspace"])?;
+    cargo(root, &["bench", "-p", "mistral-workflows-bench", "--no-run"])
 }
 
 /// Runs the cargo that runs this task, in the workspace root.
