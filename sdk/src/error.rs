@@ -161,12 +161,15 @@ impl Error {
     }
 
     pub(crate) fn transport(error: reqwest::Error) -> Self {
+        // A connect error, a connect timeout included, means the request never left.
+        let not_sent = error.is_connect();
         if error.is_timeout() {
-            let mut err = Self::new(ErrorKind::Timeout, "the request timed out");
+            let what = if not_sent { "connecting timed out" } else { "the request timed out" };
+            let mut err = Self::new(ErrorKind::Timeout, what);
+            err.inner.not_sent = not_sent;
             err.inner.source = Some(Box::new(error.without_url()));
             return err;
         }
-        let not_sent = error.is_connect();
         let what = if not_sent {
             "could not connect to the API"
         } else if error.is_body() || error.is_decode() {

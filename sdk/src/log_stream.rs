@@ -294,6 +294,8 @@ struct State {
     request: LogStreamBuilder,
     last_event_id: Arc<Mutex<Option<String>>>,
     server_retry: Option<Duration>,
+    /// The `Retry-After` of the last failed attempt to open the stream, if any.
+    retry_after: Option<Duration>,
     failures: u32,
     events: Option<EventStream<Bytestream>>,
     done: bool,
@@ -306,6 +308,7 @@ impl State {
             request,
             last_event_id: last,
             server_retry: None,
+            retry_after: None,
             failures: 0,
             events: None,
             done: false,
@@ -327,7 +330,10 @@ impl State {
         let s = &self.request.settings;
         let base = self.server_retry.unwrap_or(s.reconnect_delay);
         let factor = 2u32.saturating_pow(self.failures.saturating_sub(1));
-        let wait = base.saturating_mul(factor).min(s.max_reconnect_delay.max(base));
+        let cap = s.max_reconnect_delay.max(base);
+        let wait = base.saturating_mul(factor).min(cap);
+        // A 429 or 503 that asked for a pause gets it, within the same cap.
+        let wait = wait.max(self.retry_after.unwrap_or_default().min(cap));
         if self.failures > 1 {
             // Spread the reconnects of many clients after an outage.
             wait.mul_f64(1.0 + fastrand::f64() * 0.25)
@@ -362,8 +368,12 @@ impl State {
                 tokio::time::sleep(self.reconnect_wait()).await;
             }
             match open(&self.request, self.last_id()).await {
-                Ok(events) => self.events = Some(events),
+                Ok(events) => {
+                    self.retry_after = None;
+                    self.events = Some(events);
+                }
                 Err(error) if error.is_retryable() => {
+                    self.retry_after = error.retry_after();
                     if let Some(error) = self.fail(error) {
                         return Err(error);
                     }

@@ -360,3 +360,24 @@ async fn the_servers_retry_field_sets_the_reconnect_wait() {
     assert!(waited >= Duration::from_millis(650), "reconnected after {waited:?}");
     assert_eq!(mock.control().request_count("stream_deployment_logs"), 2);
 }
+
+#[tokio::test]
+async fn a_busy_logs_backend_is_waited_for() {
+    let (mock, client) = crowded().await;
+    mock.control().inject(
+        Some("stream_deployment_logs"),
+        mistral_workflows_mock::Fault::status(503).with_retry_after("1"),
+        1,
+    );
+    let started = std::time::Instant::now();
+    let mut stream = client
+        .deployments()
+        .log_stream("crowded")
+        .reconnect_delay(Duration::from_millis(1))
+        .connect()
+        .await
+        .unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(950), "{:?}", started.elapsed());
+    stream.next().await.unwrap().unwrap();
+    assert_eq!(mock.control().request_count("stream_deployment_logs"), 2);
+}

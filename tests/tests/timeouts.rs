@@ -92,6 +92,9 @@ async fn connecting_has_its_own_timeout() {
     let started = Instant::now();
     let err = client.deployments().list().send().await.unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
+    // The request never left, so even a create could be sent again safely.
+    assert!(err.is_connect(), "{err:?}");
+    assert!(err.to_string().contains("connecting timed out"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
     drop(listener);
 }
