@@ -65,7 +65,7 @@ pub struct GlobalArgs {
         long,
         value_name = "DURATION",
         value_parser = duration::parse_timeout,
-        default_value = "60s",
+        default_value = "30s",
         global = true
     )]
     pub timeout: Timeout,

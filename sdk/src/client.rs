@@ -18,7 +18,7 @@ pub const API_KEY_ENV: &str = "MISTRAL_API_KEY";
 pub const BASE_URL_ENV: &str = "MISTRAL_BASE_URL";
 
 /// The default per-call timeout.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -218,11 +218,13 @@ impl ClientBuilder {
         self
     }
 
-    /// The longest one call may take, from sending the request to the end of the answer's
-    /// body. Each attempt of a retried call gets this much. `None` means no limit. The log
-    /// stream ignores it and uses its idle timeout instead.
+    /// The longest one attempt of a call may take, from sending the request to the end of the
+    /// answer's body. Each attempt of a retried call gets this much, within the retry policy's
+    /// [`max_elapsed`](RetryPolicy::max_elapsed). `None` means no limit. The log stream uses it
+    /// only to open a connection (until the answer's headers), then its idle timeout.
     ///
-    /// Default is 60 s.
+    /// Default is 30 s, so that with the default 60 s budget a call that timed out is tried
+    /// once more.
     pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.timeout = Some(timeout.into());
         self
@@ -339,8 +341,16 @@ fn install_crypto_provider() {
 }
 
 fn check_base_url(text: &str, allow_insecure_http: bool) -> Result<String> {
+    // The text is not echoed until it is known to carry no credentials.
     let url = url::Url::parse(text.trim())
-        .map_err(|e| Error::config(format!("the base URL {text:?} does not parse: {e}")))?;
+        .map_err(|e| Error::config(format!("the base URL does not parse: {e}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::config("the base URL must not carry credentials"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::config("the base URL must not have a query or a fragment"));
+    }
+    let shown = url.as_str().trim_end_matches('/').to_owned();
     match url.scheme() {
         "https" => {}
         "http" => {
@@ -352,24 +362,18 @@ fn check_base_url(text: &str, allow_insecure_http: bool) -> Result<String> {
             };
             if !loopback && !allow_insecure_http {
                 return Err(Error::config(format!(
-                    "the base URL {text:?} is plain http to a remote host, where the API key \
+                    "the base URL {shown:?} is plain http to a remote host, where the API key \
                      would travel in clear: use https, or allow_insecure_http(true)"
                 )));
             }
         }
         other => {
             return Err(Error::config(format!(
-                "the base URL {text:?} has the scheme {other:?}: expected https or http"
+                "the base URL {shown:?} has the scheme {other:?}: expected https or http"
             )));
         }
     }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::config(format!("the base URL {text:?} must not have a query")));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::config("the base URL must not carry credentials"));
-    }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
+    Ok(shown)
 }
 
 /// Per-call settings that override the client's.
@@ -441,7 +445,9 @@ impl Client {
 
             let retry = attempt < policy.max_attempts && policy.allows(&error, op.idempotent);
             let delay = retry.then(|| policy.delay(attempt, &error));
-            let within_budget = delay.is_some_and(|d| started.elapsed() + d <= policy.max_elapsed);
+            let within_budget = delay.is_some_and(|d| {
+                started.elapsed().checked_add(d).is_some_and(|end| end <= policy.max_elapsed)
+            });
             let will_retry = within_budget && self.inner.budget.try_spend();
 
             tracing::debug!(
@@ -515,6 +521,20 @@ mod tests {
         assert_eq!(err.kind(), &crate::ErrorKind::Config);
         assert!(err.to_string().contains("in clear"));
         assert!(check_base_url("http://example.com", true).is_ok());
+    }
+
+    #[test]
+    fn credentials_in_the_url_are_never_echoed() {
+        for text in [
+            "http://user:sk-SECRET@example.com",
+            "https://u:sk-SECRET@h/?x=1",
+            "ftp://a:sk-SECRET@h",
+        ] {
+            let err = check_base_url(text, false).unwrap_err();
+            assert!(!err.to_string().contains("sk-SECRET"), "{err}");
+        }
+        let err = check_base_url("https://h/?token=sk-SECRET", false).unwrap_err();
+        assert!(!err.to_string().contains("sk-SECRET"), "{err}");
     }
 
     #[test]

@@ -1050,9 +1050,9 @@ impl SearchLogs {
         fetch_logs(&self.client, &self.name, &self.params, &self.options).await
     }
 
-    /// Every matching record, across pages, fetched lazily. The first request sets the window,
-    /// the filters and the order; later pages send only the cursor (and the limit), which
-    /// remembers the rest.
+    /// Every matching record, across pages, fetched lazily. The first request sets the window
+    /// and the order, which the cursor remembers: later pages send the cursor with the filters
+    /// (`log_type`, `worker_name`, `workflow_name`) and the limit, not the window or the order.
     pub fn stream(self) -> Paginated<DeploymentLogRecord> {
         let Self { client, name, params, options } = self;
         let first = params.cursor.clone();
@@ -1063,8 +1063,16 @@ impl SearchLogs {
             let params = match &cursor {
                 // The first page: everything the caller set.
                 c if *c == first => params.clone(),
-                // Later pages: the cursor carries the window, the filters and the order.
-                _ => LogParams { limit: params.limit, cursor, ..LogParams::default() },
+                // Later pages: the cursor carries the window and the order. The API does not say
+                // it carries the filters, so they are sent again, as for workers.
+                _ => LogParams {
+                    log_type: params.log_type.clone(),
+                    worker_name: params.worker_name.clone(),
+                    workflow_name: params.workflow_name.clone(),
+                    limit: params.limit,
+                    cursor,
+                    ..LogParams::default()
+                },
             };
             async move {
                 let page = fetch_logs(&client, &name, &params, &options).await?;

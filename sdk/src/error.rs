@@ -177,9 +177,10 @@ impl Error {
         } else {
             "the request failed"
         };
+        let error = error.without_url();
         let mut err = Self::new(ErrorKind::Transport, format!("{what}: {}", chain(&error)));
         err.inner.not_sent = not_sent;
-        err.inner.source = Some(Box::new(error.without_url()));
+        err.inner.source = Some(Box::new(error));
         err
     }
 

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -248,7 +249,9 @@ impl Stream for IdleTimeout {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         match self.inner.as_mut().poll_next(cx) {
             Poll::Ready(Some(chunk)) => {
-                let deadline = tokio::time::Instant::now() + self.idle;
+                let now = tokio::time::Instant::now();
+                // `Duration::MAX` means "never"; a deadline decades away says the same.
+                let deadline = now.checked_add(self.idle).unwrap_or(now + FAR_FUTURE);
                 self.timer.as_mut().reset(deadline);
                 Poll::Ready(Some(chunk.map_err(ConnectionError::Transport)))
             }
@@ -258,6 +261,92 @@ impl Stream for IdleTimeout {
                 Poll::Pending => Poll::Pending,
             },
         }
+    }
+}
+
+/// A deadline that never comes, for an idle timeout of `Duration::MAX`.
+const FAR_FUTURE: Duration = Duration::from_secs(30 * 365 * 86_400);
+
+/// The longest `retry:` line the scanner keeps across chunks.
+const MAX_RETRY_LINE: usize = 32;
+
+/// Watches the bytes of a connection for `retry:` lines.
+///
+/// eventsource-stream reports a `retry:` only inside a frame that also has data; a frame with a
+/// `retry:` field alone, the usual way servers send it, is dropped whole. So the reconnect delay
+/// is read from the bytes before they reach the parser.
+struct RetryScanner {
+    /// The start of a line that began with `r` and has not ended yet.
+    pending: Option<Vec<u8>>,
+    at_line_start: bool,
+    /// Milliseconds plus one; 0 while the server has sent none.
+    found: Arc<AtomicU64>,
+}
+
+impl RetryScanner {
+    fn new(found: Arc<AtomicU64>) -> Self {
+        Self { pending: None, at_line_start: true, found }
+    }
+
+    fn scan(&mut self, mut chunk: &[u8]) {
+        if let Some(mut pending) = self.pending.take() {
+            match memchr::memchr(b'\n', chunk) {
+                Some(end) => {
+                    pending.extend_from_slice(&chunk[..end]);
+                    self.line(&pending);
+                    chunk = &chunk[end + 1..];
+                    self.at_line_start = true;
+                }
+                None => {
+                    if pending.len() + chunk.len() <= MAX_RETRY_LINE {
+                        pending.extend_from_slice(chunk);
+                        self.pending = Some(pending);
+                    }
+                    return;
+                }
+            }
+        }
+        loop {
+            if !self.at_line_start {
+                match memchr::memchr(b'\n', chunk) {
+                    Some(end) => {
+                        chunk = &chunk[end + 1..];
+                        self.at_line_start = true;
+                    }
+                    None => return,
+                }
+            }
+            let Some(&first) = chunk.first() else { return };
+            self.at_line_start = false;
+            if first != b'r' {
+                continue;
+            }
+            match memchr::memchr(b'\n', chunk) {
+                Some(end) => {
+                    self.line(&chunk[..end]);
+                    chunk = &chunk[end + 1..];
+                    self.at_line_start = true;
+                }
+                None => {
+                    if chunk.len() <= MAX_RETRY_LINE {
+                        self.pending = Some(chunk.to_vec());
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    fn line(&self, line: &[u8]) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let Some(value) = line.strip_prefix(b"retry:") else { return };
+        let value = value.strip_prefix(b" ").unwrap_or(value);
+        // The SSE rules: only ASCII digits make a reconnection time.
+        if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
+            return;
+        }
+        let millis = std::str::from_utf8(value).ok().and_then(|v| v.parse::<u64>().ok());
+        self.found.store(millis.unwrap_or(u64::MAX).saturating_add(1), Ordering::Relaxed);
     }
 }
 
@@ -293,7 +382,8 @@ where
 struct State {
     request: LogStreamBuilder,
     last_event_id: Arc<Mutex<Option<String>>>,
-    server_retry: Option<Duration>,
+    /// The server's `retry:`, in milliseconds plus one (0 for none), as the scanner saw it.
+    server_retry: Arc<AtomicU64>,
     /// The `Retry-After` of the last failed attempt to open the stream, if any.
     retry_after: Option<Duration>,
     failures: u32,
@@ -307,7 +397,7 @@ impl State {
         Self {
             request,
             last_event_id: last,
-            server_retry: None,
+            server_retry: Arc::new(AtomicU64::new(0)),
             retry_after: None,
             failures: 0,
             events: None,
@@ -328,15 +418,21 @@ impl State {
     /// The wait before connection attempt after `failures` failures in a row.
     fn reconnect_wait(&self) -> Duration {
         let s = &self.request.settings;
-        let base = self.server_retry.unwrap_or(s.reconnect_delay);
+        let cap = s.max_reconnect_delay;
+        let server = match self.server_retry.load(Ordering::Relaxed) {
+            0 => None,
+            millis => Some(Duration::from_millis(millis - 1)),
+        };
+        // The server's `retry:` replaces the configured delay, within the same cap.
+        let base = server.unwrap_or(s.reconnect_delay).min(cap);
         let factor = 2u32.saturating_pow(self.failures.saturating_sub(1));
-        let cap = s.max_reconnect_delay.max(base);
         let wait = base.saturating_mul(factor).min(cap);
         // A 429 or 503 that asked for a pause gets it, within the same cap.
         let wait = wait.max(self.retry_after.unwrap_or_default().min(cap));
         if self.failures > 1 {
             // Spread the reconnects of many clients after an outage.
-            wait.mul_f64(1.0 + fastrand::f64() * 0.25)
+            let spread = wait.as_secs_f64() * (1.0 + fastrand::f64() * 0.25);
+            Duration::try_from_secs_f64(spread).unwrap_or(cap).min(cap)
         } else {
             wait
         }
@@ -367,7 +463,7 @@ impl State {
             if self.failures > 0 {
                 tokio::time::sleep(self.reconnect_wait()).await;
             }
-            match open(&self.request, self.last_id()).await {
+            match open(&self.request, self.last_id(), &self.server_retry).await {
                 Ok(events) => {
                     self.retry_after = None;
                     self.events = Some(events);
@@ -414,9 +510,6 @@ impl State {
                 }
             };
 
-            if let Some(retry) = event.retry {
-                self.server_retry = Some(retry);
-            }
             if !event.id.is_empty() {
                 self.set_last_id(&event.id);
             }
@@ -510,7 +603,11 @@ where
     })
 }
 
-async fn open(r: &LogStreamBuilder, last_id: Option<String>) -> Result<EventStream<Bytestream>> {
+async fn open(
+    r: &LogStreamBuilder,
+    last_id: Option<String>,
+    server_retry: &Arc<AtomicU64>,
+) -> Result<EventStream<Bytestream>> {
     validate::deployment_name(&r.name)?;
     let op = Operation {
         id: "stream_deployment_logs",
@@ -546,6 +643,12 @@ async fn open(r: &LogStreamBuilder, last_id: Option<String>) -> Result<EventStre
         idle: r.settings.idle_timeout,
         timer: Box::pin(tokio::time::sleep(r.settings.idle_timeout)),
     };
+    let mut scanner = RetryScanner::new(Arc::clone(server_retry));
+    let bytes = bytes.inspect(move |chunk| {
+        if let Ok(chunk) = chunk {
+            scanner.scan(chunk);
+        }
+    });
     let bytes: Bytestream = in_pieces(bytes).boxed();
     Ok(bytes.eventsource())
 }
@@ -560,5 +663,50 @@ fn connection_error(
         E::Transport(ConnectionError::Transport(e)) => Error::transport(e),
         E::Utf8(e) => Error::stream_decode(format!("the log stream is not UTF-8: {e}")),
         E::Parser(e) => Error::stream_decode(format!("the log stream is not valid SSE: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(chunks: &[&str]) -> Option<u64> {
+        let found = Arc::new(AtomicU64::new(0));
+        let mut scanner = RetryScanner::new(Arc::clone(&found));
+        for chunk in chunks {
+            scanner.scan(chunk.as_bytes());
+        }
+        match found.load(Ordering::Relaxed) {
+            0 => None,
+            n => Some(n - 1),
+        }
+    }
+
+    #[test]
+    fn a_retry_line_alone_is_seen() {
+        assert_eq!(scan(&["retry: 5000\n\n"]), Some(5000));
+        assert_eq!(scan(&["retry:250\r\n\r\n"]), Some(250));
+        assert_eq!(scan(&["event: log\nretry: 7\ndata: {}\n\n"]), Some(7));
+    }
+
+    #[test]
+    fn a_retry_line_split_across_chunks_is_seen() {
+        assert_eq!(scan(&["id: 1\nre", "try: 1", "23\n\n"]), Some(123));
+        assert_eq!(scan(&["data: x\n", "r", "etry: 9\n"]), Some(9));
+    }
+
+    #[test]
+    fn other_lines_are_not_retry_lines() {
+        assert_eq!(scan(&["data: retry: 5\n\n"]), None);
+        assert_eq!(scan(&[": retry: 5\n"]), None);
+        assert_eq!(scan(&["retry: 5s\n", "retry: -1\n", "retry:\n"]), None);
+        assert_eq!(scan(&["retryx: 5\n"]), None);
+    }
+
+    #[test]
+    fn the_last_retry_wins_and_huge_values_saturate() {
+        assert_eq!(scan(&["retry: 1\n\nretry: 2\n\n"]), Some(2));
+        // Past u64 milliseconds: kept as "very long", which the reconnect cap then bounds.
+        assert!(scan(&["retry: 99999999999999999999999\n"]).is_some_and(|ms| ms > 1 << 60));
     }
 }

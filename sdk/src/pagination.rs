@@ -30,6 +30,13 @@ enum Cursor {
     Done,
 }
 
+fn same_cursor_again() -> Error {
+    Error::stream_decode(
+        "the server answered with the cursor it was sent, which would repeat the page forever"
+            .to_owned(),
+    )
+}
+
 impl<T: Send + 'static> Paginated<T> {
     pub(crate) fn new<F, Fut>(first_cursor: Option<String>, mut fetch: F) -> Self
     where
@@ -39,12 +46,15 @@ impl<T: Send + 'static> Paginated<T> {
         let pages = stream::try_unfold(Cursor::Next(first_cursor), move |state| {
             let next = match state {
                 Cursor::Done => None,
-                Cursor::Next(cursor) => Some(fetch(cursor)),
+                Cursor::Next(cursor) => Some((cursor.clone(), fetch(cursor))),
             };
             async move {
-                let Some(request) = next else { return Ok::<_, Error>(None) };
+                let Some((sent, request)) = next else { return Ok::<_, Error>(None) };
                 let page = request.await?;
                 let state = match page.next_cursor {
+                    Some(cursor) if sent.as_deref() == Some(cursor.as_str()) => {
+                        return Err(same_cursor_again());
+                    }
                     // An empty cursor would ask for the first page again.
                     Some(cursor) if !cursor.is_empty() => Cursor::Next(Some(cursor)),
                     _ => Cursor::Done,

@@ -35,7 +35,7 @@ impl Default for RetryPolicy {
             max_attempts: 4,
             initial_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(5),
-            max_elapsed: Duration::from_secs(30),
+            max_elapsed: Duration::from_secs(60),
             max_retry_after: Duration::from_secs(30),
             retry_non_idempotent: false,
         }
@@ -74,10 +74,11 @@ impl RetryPolicy {
         self
     }
 
-    /// The time budget of a call, its attempts and waits together: no retry starts once it
-    /// would end after this.
+    /// The time budget of a call, its attempts and waits together: no retry starts when its
+    /// wait would end after this. An attempt that timed out used up the per-call timeout, so
+    /// keep this above it for timeouts to be retried.
     ///
-    /// Default is 30 s.
+    /// Default is 60 s.
     pub fn max_elapsed(mut self, budget: Duration) -> Self {
         self.max_elapsed = budget;
         self
@@ -205,12 +206,13 @@ impl Default for RetryBudget {
 pub(crate) fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
     let text = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = text.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+        // Anything past a day is as good as a day, and keeps the arithmetic far from overflow.
+        return Some(Duration::from_secs(seconds.min(86_400)));
     }
     let when = chrono::DateTime::parse_from_rfc2822(text).ok()?;
     let wait = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
     // A date in the past means "now".
-    Some(wait.to_std().unwrap_or(Duration::ZERO))
+    Some(wait.to_std().unwrap_or(Duration::ZERO).min(Duration::from_secs(86_400)))
 }
 
 #[cfg(test)]

@@ -128,7 +128,8 @@ async fn log_search_across_pages_each_once_in_order() {
     reversed.reverse();
     assert_eq!(reversed, asc);
 
-    // Later pages send only the cursor and the limit.
+    // Later pages send the cursor with the filters and the limit; the cursor carries the
+    // window and the order.
     let requests = mock.control().requests();
     let later: Vec<_> = requests
         .iter()
@@ -138,8 +139,9 @@ async fn log_search_across_pages_each_once_in_order() {
     for r in later {
         let query = r.query.clone().unwrap_or_default();
         let keys: Vec<_> = query.split('&').map(|kv| kv.split('=').next().unwrap()).collect();
-        assert_eq!(keys.len(), 2, "{query}");
-        assert!(keys.contains(&"cursor") && keys.contains(&"limit"), "{query}");
+        let mut keys = keys;
+        keys.sort_unstable();
+        assert_eq!(keys, ["cursor", "limit", "log_type"], "{query}");
     }
 }
 
@@ -380,4 +382,46 @@ async fn a_busy_logs_backend_is_waited_for() {
     assert!(started.elapsed() >= Duration::from_millis(950), "{:?}", started.elapsed());
     stream.next().await.unwrap().unwrap();
     assert_eq!(mock.control().request_count("stream_deployment_logs"), 2);
+}
+
+#[tokio::test]
+async fn a_retry_frame_on_its_own_sets_the_wait_and_the_cap_bounds_it() {
+    // Every connection gets the same bytes: a lone `retry:` frame, one record, then the end.
+    let frame = |retry: &str| {
+        let record = serde_json::to_string(&record("r")).unwrap();
+        format!("retry: {retry}\n\nevent: log\nid: 1\ndata: {record}\n\n")
+    };
+    for (retry, cap, at_least, below) in [
+        ("700", Duration::from_secs(30), Duration::from_millis(650), Duration::from_secs(5)),
+        (
+            "86400000",
+            Duration::from_millis(300),
+            Duration::from_millis(250),
+            Duration::from_secs(5),
+        ),
+    ] {
+        let server =
+            support::raw_server(support::http_answer("200 OK", "text/event-stream", &frame(retry)))
+                .await;
+        let mut stream = client_for(&server.base_url)
+            .deployments()
+            .log_stream("raw")
+            .reconnect_delay(Duration::from_millis(1))
+            .max_reconnect_delay(cap)
+            .stream();
+        stream.next().await.unwrap().unwrap();
+        let cut = std::time::Instant::now();
+        stream.next().await.unwrap().unwrap();
+        let waited = cut.elapsed();
+        assert!(waited >= at_least && waited < below, "retry {retry}: waited {waited:?}");
+    }
+}
+
+#[tokio::test]
+async fn an_endless_idle_timeout_is_allowed() {
+    let (mock, client) = crowded().await;
+    let stored = mock.control().log_event_ids("crowded").len();
+    let stream = client.deployments().log_stream("crowded").idle_timeout(Duration::MAX).stream();
+    let got: Vec<_> = stream.take(stored).collect().await;
+    assert!(got.iter().all(Result::is_ok));
 }

@@ -6,7 +6,7 @@ mod support;
 
 use std::collections::HashSet;
 
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use mistral_workflows::types::{DeploymentOrderBy, SortOrder};
 use support::mock_and_client;
 
@@ -72,4 +72,22 @@ async fn filters_ride_along_with_every_page() {
         let query = request.query.unwrap_or_default();
         assert!(query.contains("is_hardened=true"), "{query}");
     }
+}
+
+#[tokio::test]
+async fn a_server_that_repeats_its_cursor_ends_the_stream_with_an_error() {
+    let body = r#"{"deployments": [{"id": "019b2bd7-96e7-7219-8c0b-45a73da50088", "name": "a",
+        "is_active": true, "created_at": "2025-12-17T10:25:07.818693Z",
+        "updated_at": "2025-12-17T10:25:07.818693Z"}], "next_cursor": "same",
+        "workspace_id": "019b2bd7-96e7-7219-8c0b-45a73da50088"}"#;
+    let server =
+        support::raw_server(support::http_answer("200 OK", "application/json", body)).await;
+    let client = support::client_for(&server.base_url);
+    let items: Vec<_> = client.deployments().list().stream().take(10).collect().await;
+    // The first page; then the second, sent with "same", answers "same" again: an error.
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert!(items[0].is_ok());
+    let err = items[1].as_ref().unwrap_err();
+    assert!(err.to_string().contains("cursor it was sent"), "{err}");
+    assert_eq!(server.hits.load(std::sync::atomic::Ordering::SeqCst), 2);
 }

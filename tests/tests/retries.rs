@@ -257,3 +257,14 @@ async fn a_stream_retries_the_failed_page_only() {
         .count();
     assert_eq!(first_pages, 1);
 }
+
+#[tokio::test]
+async fn an_absurd_retry_after_does_not_overflow() {
+    let policy = fast().max_retry_after(Duration::MAX).max_elapsed(Duration::from_secs(1));
+    let (mock, client) = setup(policy).await;
+    mock.control().inject(None, Fault::status(503).with_retry_after("18446744073709551615"), 1);
+    let err = client.deployments().list().send().await.unwrap_err();
+    // The wait would end past the budget, so the error comes at once.
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(count(&mock, "list_deployments"), 1);
+}
