@@ -313,11 +313,24 @@ impl Store {
         request: UpdateDeploymentRequest,
         now: DateTime<Utc>,
     ) -> Result<ManagedDeploymentResponse, LifecycleError> {
+        self.change_and_roll_out(name, now, |m| {
+            merge(m, request);
+            m.status.generation = Some(m.status.generation.unwrap_or(0) + 1);
+        })
+    }
+
+    /// Applies `change` to a managed deployment, stamps who changed it and when, and starts a
+    /// new rollout unless it is stopped (the change then waits for `start`).
+    fn change_and_roll_out(
+        &mut self,
+        name: &str,
+        now: DateTime<Utc>,
+        change: impl FnOnce(&mut ManagedDeploymentResponse),
+    ) -> Result<ManagedDeploymentResponse, LifecycleError> {
         let id = self.managed_id(name)?;
         let stopped = self.modify(id, |entry| {
             let Some(m) = entry.deployment.managed.as_mut() else { return true };
-            merge(m, request);
-            m.status.generation = Some(m.status.generation.unwrap_or(0) + 1);
+            change(m);
             m.updated_at = now;
             m.updated_by = Some(CALLER.to_owned());
             m.stopped
@@ -408,18 +421,7 @@ impl Store {
         name: &str,
         now: DateTime<Utc>,
     ) -> Result<ManagedDeploymentResponse, LifecycleError> {
-        let id = self.managed_id(name)?;
-        let stopped = self.modify(id, |entry| {
-            let Some(m) = entry.deployment.managed.as_mut() else { return true };
-            m.spec.restarted_at = Some(format_rfc3339(now));
-            m.updated_at = now;
-            m.updated_by = Some(CALLER.to_owned());
-            m.stopped
-        });
-        if stopped == Some(false) {
-            self.begin_rollout(id, now);
-        }
-        self.managed_state(id)
+        self.change_and_roll_out(name, now, |m| m.spec.restarted_at = Some(format_rfc3339(now)))
     }
 
     /// Clears the hardened flag of the deployment with this ID.
