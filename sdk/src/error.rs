@@ -141,7 +141,7 @@ impl Error {
         Self::new(ErrorKind::Transport, "the server closed the log stream")
     }
 
-    pub(crate) fn stream_decode(message: String) -> Self {
+    pub(crate) fn malformed_answer(message: String) -> Self {
         Self::new(ErrorKind::Decode, message)
     }
 

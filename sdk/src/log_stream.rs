@@ -588,7 +588,7 @@ where
             let event = match events.next().await? {
                 Ok(event) => event,
                 Err(e) => {
-                    let error = Error::stream_decode(format!("the log stream broke: {e}"));
+                    let error = Error::malformed_answer(format!("the log stream broke: {e}"));
                     return Some((Err(error), None));
                 }
             };
@@ -661,8 +661,8 @@ fn connection_error(
     match error {
         E::Transport(ConnectionError::Idle) => Error::idle_timeout(idle),
         E::Transport(ConnectionError::Transport(e)) => Error::transport(e),
-        E::Utf8(e) => Error::stream_decode(format!("the log stream is not UTF-8: {e}")),
-        E::Parser(e) => Error::stream_decode(format!("the log stream is not valid SSE: {e}")),
+        E::Utf8(e) => Error::malformed_answer(format!("the log stream is not UTF-8: {e}")),
+        E::Parser(e) => Error::malformed_answer(format!("the log stream is not valid SSE: {e}")),
     }
 }
 

@@ -31,7 +31,7 @@ enum Cursor {
 }
 
 fn same_cursor_again() -> Error {
-    Error::stream_decode(
+    Error::malformed_answer(
         "the server answered with the cursor it was sent, which would repeat the page forever"
             .to_owned(),
     )
